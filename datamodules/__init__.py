@@ -1,0 +1,1 @@
+"""Reusable LightningDataModules shared by plugins."""
