@@ -1,0 +1,87 @@
+"""What every run gets, whatever the plugin: logs, checkpoints, throughput, a self-describing record."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import lightning.pytorch as L
+import torch
+from lightning.pytorch.callbacks import Callback, ModelCheckpoint
+from lightning.pytorch.utilities.data import extract_batch_size
+
+from landmark.errors import UsageError
+
+__all__ = ["Throughput", "RunRecord", "checkpoint_callback", "read_record"]
+
+RECORD_KEY = "landmark"
+
+
+class Throughput(Callback):
+    """Logs ``samples_per_sec`` (all ranks together) once per training epoch.
+
+    Counting is one integer add per step; the clock is read at the epoch's edges only, so the
+    hot loop pays nothing measurable.
+    """
+
+    def __init__(self) -> None:
+        self._start = 0.0
+        self._samples = 0
+
+    def on_train_epoch_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        self._start, self._samples = time.perf_counter(), 0
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+        try:
+            self._samples += extract_batch_size(batch)
+        except Exception:  # a batch with no tensor: nothing to count
+            pass
+
+    def on_train_epoch_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        elapsed = time.perf_counter() - self._start
+        if self._samples and elapsed > 0:
+            pl_module.log("samples_per_sec", self._samples * trainer.world_size / elapsed, rank_zero_only=True)
+
+
+class RunRecord(Callback):
+    """Writes into every checkpoint what is needed to use it alone: the plugin, its
+    distribution and version, landmark's version and the resolved config (as YAML text, so
+    the checkpoint still loads with ``weights_only=True``)."""
+
+    def __init__(self, plugin: str, distribution: str, version: str, config_yaml: str) -> None:
+        from landmark import __version__
+
+        self.record = {
+            "plugin": plugin,
+            "distribution": distribution,
+            "version": version,
+            "landmark_version": __version__,
+            "config": config_yaml,
+        }
+
+    def on_save_checkpoint(self, trainer, pl_module, checkpoint: dict[str, Any]) -> None:
+        checkpoint[RECORD_KEY] = dict(self.record)
+
+
+def checkpoint_callback(dirpath: Path, monitor: str | None, mode: str) -> ModelCheckpoint:
+    """The last step always, and the best by the plugin's metric."""
+    return ModelCheckpoint(
+        dirpath=dirpath,
+        filename="best-{epoch}-{step}",
+        monitor=monitor,
+        mode=mode,
+        save_top_k=1,
+        save_last=True,
+        auto_insert_metric_name=False,
+    )
+
+
+def read_record(path: str | Path) -> dict[str, Any] | None:
+    """The ``RunRecord`` stored in a checkpoint (``None`` if it has none)."""
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:
+        raise UsageError(f"checkpoint {str(path)!r} cannot be loaded safely: {type(e).__name__}: {str(e).splitlines()[0]}") from None
+    record = ckpt.get(RECORD_KEY) if isinstance(ckpt, dict) else None
+    return record if isinstance(record, dict) else None
