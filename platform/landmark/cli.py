@@ -140,7 +140,7 @@ class LandmarkCLI(LightningCLI):
         """The resolved run config (model, data, trainer, seed...) as YAML text."""
         parser = self._parser(self.subcommand)
         section = self.config[self.subcommand] if self.subcommand else self.config
-        full = yaml.safe_load(parser.dump(section, skip_none=False, skip_link_targets=False))
+        full = yaml.safe_load(parser.dump(section, skip_unset=False, skip_link_targets=False))
         return yaml.safe_dump({k: full[k] for k in _RUN_SECTIONS if k in full}, sort_keys=False)
 
 
@@ -191,6 +191,10 @@ def run(args: Sequence[str], plugins: Registry | None = None, run: bool = True) 
     (``.trainer``, ``.model``, ``.datamodule``). Raises ``UsageError`` for bad input."""
     reg = plugins if plugins is not None else registry()
     rewritten = argv_rewrite.rewrite(args, _plugin_config(reg), _checkpoint_config)
+    if not run:  # build everything, train nothing: the parser then has no subcommands
+        sub = next((i for i, a in enumerate(rewritten) if a in argv_rewrite.SUBCOMMANDS), None)
+        if sub is not None:
+            del rewritten[sub]
     return LandmarkCLI(rewritten, reg, run=run)
 
 
