@@ -27,6 +27,17 @@ from landmark.training import RunRecord, Throughput, checkpoint_callback, read_r
 
 __all__ = ["LandmarkCLI", "main", "run"]
 
+USAGE = """\
+usage: landmark fit|validate|test|predict [--config X.yaml] [--plugin NAME] [--ckpt_path P] [--key.sub VALUE ...]
+       landmark plugins [--json] [--show NAME]
+
+  landmark fit --plugin NAME                  train a plugin's default run (no YAML needed)
+  landmark fit --config X.yaml --trainer.max_epochs 3 --model.lr 0.01
+  landmark fit --config X.yaml --ckpt_path last   resume the run's last checkpoint
+  landmark test --ckpt_path runs/NAME/checkpoints/last.ckpt   (the checkpoint carries its config)
+  landmark fit --plugin NAME --help           every option of that plugin's model, data and trainer
+"""
+
 _RUN_SECTIONS = ("seed_everything", "threads", "name", "model", "data", "trainer")
 
 
@@ -205,9 +216,8 @@ def _dispatch(args: list[str]) -> int:
         return plugins_command(args[1:], registry())
     reg = registry()
     _warn_broken(reg)
-    if not args or args[0] in ("-h", "--help") and len(args) == 1:
-        print(__doc__.strip())
-        print()
+    if not args or (args[0] in ("-h", "--help") and len(args) == 1):
+        print(USAGE)
     try:
         run(args, reg)
     except (DataNotFound, MisconfigurationException) as e:
