@@ -47,11 +47,15 @@ def _take_option(args: list[str], flags: Sequence[str]) -> list[tuple[int, str]]
     return found
 
 
+_FLAGS = ("--config", "-c", "--plugin", "--ckpt_path")
+
+
 def _remove(args: list[str], pos: int) -> tuple[list[str], str]:
+    """Drop the option at ``pos`` (``--flag value`` or ``--flag=value``) and return its value."""
     a = args[pos]
-    if "=" in a and a.startswith("--"):
-        return args[:pos] + args[pos + 1 :], a.split("=", 1)[1]
-    return args[:pos] + args[pos + 2 :], args[pos + 1]
+    if a in _FLAGS:
+        return args[:pos] + args[pos + 2 :], args[pos + 1]
+    return args[:pos] + args[pos + 1 :], a.split("=", 1)[1]
 
 
 def check_config_file(path: str) -> None:
@@ -100,6 +104,10 @@ def rewrite(args: Sequence[str], plugin_config, checkpoint_config) -> list[str]:
         if not value.lstrip().startswith("{") and "\n" not in value:
             check_config_file(value)
 
+    ckpts = _take_option(tail, ("--ckpt_path",))
+    for _, path in ckpts:
+        if path not in ("last", "best", "hpc", "registry") and not Path(path).is_file():
+            raise UsageError(f"checkpoint {path!r} does not exist (or give 'last' to resume the run's last checkpoint)")
     plugins = _take_option(tail, ("--plugin",))
     if len(plugins) > 1:
         raise UsageError("--plugin given more than once")
@@ -108,11 +116,8 @@ def rewrite(args: Sequence[str], plugin_config, checkpoint_config) -> list[str]:
         tail, name = _remove(tail, plugins[0][0])
         prefix = ["--config", plugin_config(name)]
     elif not _take_option(tail, _CONFIG_FLAGS) and not any(a == "--model" or a.startswith("--model=") for a in tail):
-        ckpts = _take_option(tail, ("--ckpt_path",))
         if ckpts and ckpts[-1][1] not in ("last", "best", "hpc", "registry"):
             path = ckpts[-1][1]
-            if not Path(path).is_file():
-                raise UsageError(f"checkpoint {path!r} does not exist")
             stored = checkpoint_config(path)
             if stored is None:
                 raise UsageError(

@@ -23,7 +23,7 @@ from landmark import argv as argv_rewrite
 from landmark.data import DataNotFound
 from landmark.errors import UsageError
 from landmark.registry import Registry, registry
-from landmark.training import RunRecord, Throughput, checkpoint_callback, read_record
+from landmark.training import RunRecord, Throughput, checkpoint_callbacks, read_record
 
 __all__ = ["LandmarkCLI", "main", "run"]
 
@@ -100,7 +100,7 @@ class LandmarkCLI(LightningCLI):
 
     def instantiate_classes(self) -> None:
         try:
-            self.config_init = self.parser.instantiate_classes(self.config)
+            self.config_init = self.parser.instantiate(self.config)
         except Exception as e:  # a constructor refused a value: the user's config is wrong
             raise UsageError(f"the config's values were refused: {type(e).__name__}: {_short(str(e))}") from None
         self.datamodule = self._get(self.config_init, "data")
@@ -124,7 +124,7 @@ class LandmarkCLI(LightningCLI):
         callbacks = list(cfg.get("callbacks") or [])
         if cfg.get("enable_checkpointing") is not False and not any(isinstance(c, ModelCheckpoint) for c in callbacks):
             monitor, mode = (plugin.monitor, plugin.mode) if plugin else (None, "min")
-            callbacks.append(checkpoint_callback(root / name / "checkpoints", monitor, mode))
+            callbacks += checkpoint_callbacks(root / name / "checkpoints", monitor, mode)
         callbacks.append(Throughput())
         dist, version = self.plugins.origin(plugin.name) if plugin else ("?", "?")
         callbacks.append(RunRecord(plugin.name if plugin else name, dist, version, self.run_config_yaml()))
@@ -142,10 +142,11 @@ class LandmarkCLI(LightningCLI):
         print("\nlandmark: final metrics: " + ", ".join(f"{k}={v:.6g}" for k, v in metrics.items()))
         if t.logger is not None and t.logger.log_dir:
             print(f"landmark: logs: {t.logger.log_dir}  (tensorboard --logdir {Path(t.logger.log_dir).parent})")
-        ckpt = t.checkpoint_callback
-        if ckpt is not None and ckpt.dirpath:
-            best = f", best: {ckpt.best_model_path}" if ckpt.best_model_path else ""
-            print(f"landmark: checkpoints: {ckpt.dirpath} (last: {ckpt.last_model_path}{best})")
+        saved = [c for c in t.checkpoint_callbacks if c.dirpath]
+        if saved:
+            last = next((c.last_model_path for c in saved if c.last_model_path), "")
+            best = next((c.best_model_path for c in saved if c.monitor and c.best_model_path), "")
+            print(f"landmark: checkpoints: {saved[0].dirpath} (last: {last}" + (f", best: {best})" if best else ")"))
 
     def run_config_yaml(self) -> str:
         """The resolved run config (model, data, trainer, seed...) as YAML text."""

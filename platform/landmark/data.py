@@ -121,11 +121,11 @@ class TensorBatches:
         self.tensors = tuple(tensors)
         self.batch_size, self.shuffle, self.seed, self.drop_last = batch_size, shuffle, seed, drop_last
         self.rank, self.world_size = rank, world_size
-        self.epoch = 0
-        self._resume_at = 0  # batches of the current epoch already seen (set by load_state_dict)
+        self.epoch = 0  # the epoch being (or last) served
+        self._started = False  # has an epoch been served since construction or load?
+        self._resume_at: int | None = None  # from load_state_dict: serve self.epoch from this batch
         self._yielded = 0
-        per_rank = math.ceil(n / world_size)
-        self._per_rank = per_rank
+        self._per_rank = math.ceil(n / world_size)
 
     def __len__(self) -> int:
         return self._per_rank // self.batch_size if self.drop_last else math.ceil(self._per_rank / self.batch_size)
@@ -145,8 +145,16 @@ class TensorBatches:
         return idx[self.rank :: self.world_size]
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, ...]]:
+        # A new pass is a new epoch, whether or not the previous one was drawn to its end
+        # (Lightning stops after len() batches without exhausting the iterator).
+        if self._resume_at is not None:
+            start, self._resume_at = self._resume_at, None
+        else:
+            if self._started:
+                self.epoch += 1
+            start = 0
+        self._started = True
         idx = self._indices()
-        start, self._resume_at = self._resume_at, 0
         self._yielded = start
         for b in range(start, len(self)):
             lo, hi = b * self.batch_size, min((b + 1) * self.batch_size, self._per_rank)
@@ -157,12 +165,12 @@ class TensorBatches:
                 batch = tuple(t[sel] for t in self.tensors)
             self._yielded = b + 1
             yield batch
-        self.epoch += 1
-        self._yielded = 0
 
     def state_dict(self) -> dict[str, int]:
         return {"epoch": self.epoch, "batches_seen": self._yielded}
 
     def load_state_dict(self, state: dict[str, int]) -> None:
-        self.epoch = int(state["epoch"])
-        self._resume_at = int(state.get("batches_seen", 0))
+        epoch, seen = int(state["epoch"]), int(state.get("batches_seen", 0))
+        if seen >= len(self):  # saved at the end of an epoch: the next pass is the next epoch
+            epoch, seen = epoch + 1, 0
+        self.epoch, self._resume_at, self._started = epoch, seen, True

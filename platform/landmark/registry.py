@@ -91,7 +91,7 @@ def discover(eps: Iterable[EntryPoint] | None = None) -> Registry:
         dist, version = _dist(ep)
         try:
             obj = ep.load()
-        except Exception as e:  # a broken plugin is reported, never fatal
+        except (Exception, SystemExit) as e:  # a broken plugin is reported, never fatal
             broken.append(Broken(ep.name, dist, f"import failed: {type(e).__name__}: {e}"))
             continue
         if not isinstance(obj, Plugin):

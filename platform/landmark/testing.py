@@ -148,7 +148,7 @@ def check_config_file(path: str | Path) -> None:
 
     class ParseOnly(LandmarkCLI):
         def instantiate_classes(self) -> None:
-            self.parser.instantiate_classes(self.config)
+            self.parser.instantiate(self.config)
 
     ParseOnly(["--config", str(path)], registry(), run=False)
 

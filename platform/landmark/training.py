@@ -13,7 +13,7 @@ from lightning.pytorch.utilities.data import extract_batch_size
 
 from landmark.errors import UsageError
 
-__all__ = ["Throughput", "RunRecord", "checkpoint_callback", "read_record"]
+__all__ = ["Throughput", "RunRecord", "checkpoint_callbacks", "read_record"]
 
 RECORD_KEY = "landmark"
 
@@ -64,17 +64,26 @@ class RunRecord(Callback):
         checkpoint[RECORD_KEY] = dict(self.record)
 
 
-def checkpoint_callback(dirpath: Path, monitor: str | None, mode: str) -> ModelCheckpoint:
-    """The last step always, and the best by the plugin's metric."""
-    return ModelCheckpoint(
+def checkpoint_callbacks(dirpath: Path, monitor: str | None, mode: str) -> list[ModelCheckpoint]:
+    """The last step always (``last.ckpt``), and the best by the plugin's metric.
+
+    Two callbacks, because one ``ModelCheckpoint(monitor=..., save_last=True)`` rewrites
+    ``last.ckpt`` only when it also saves a new best, so "last" would lag behind the run.
+    The last-step callback keeps its newest ``epoch=E-step=S.ckpt`` and points ``last.ckpt``
+    at it (a link: no second copy of the weights).
+    """
+    last = ModelCheckpoint(dirpath=dirpath, save_top_k=1, save_last="link", enable_version_counter=False)
+    if monitor is None:
+        return [last]
+    best = ModelCheckpoint(
         dirpath=dirpath,
         filename="best-{epoch}-{step}",
         monitor=monitor,
         mode=mode,
         save_top_k=1,
-        save_last=True,
         auto_insert_metric_name=False,
     )
+    return [best, last]
 
 
 def read_record(path: str | Path) -> dict[str, Any] | None:
