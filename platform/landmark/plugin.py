@@ -63,7 +63,7 @@ class Plugin:
         datamodule: the default LightningDataModule class.
         card: the paper card.
         config: the default run, as the sections of a ``landmark fit`` config (``model``,
-            ``data``, ``trainer``, ``seed_everything``); ``model``/``data`` hold the
+            ``data``, ``trainer``, ``seed_everything``, ``threads``, ``name``); ``model``/``data`` hold the
             constructor arguments of ``model``/``datamodule`` (``init_args``) and may name
             another class with ``class_path``.
         monitor: the metric the best checkpoint is chosen by, and ``mode`` its direction.
@@ -90,7 +90,7 @@ class Plugin:
             raise PluginError(f"plugin {self.name!r}: card must be a landmark.PaperCard, got {type(self.card).__name__}")
         if self.mode not in ("min", "max"):
             raise PluginError(f"plugin {self.name!r}: mode must be 'min' or 'max', got {self.mode!r}")
-        unknown = set(self.config) - {"model", "data", "trainer", "seed_everything", "ckpt_path"}
+        unknown = set(self.config) - {"model", "data", "trainer", "seed_everything", "threads", "name"}
         if unknown:
             raise PluginError(f"plugin {self.name!r}: config has unknown sections {sorted(unknown)}")
 
