@@ -25,9 +25,13 @@ class DataNotFound(FileNotFoundError):
 
 @dataclass(frozen=True)
 class DataFile:
+    """One file of a dataset: its name in the dataset's folder, sha256, size in bytes, and the
+    URL a download takes it from (``None``: it cannot be downloaded, only staged)."""
+
     name: str
     sha256: str
     size: int | None = None
+    url: str | None = None
 
 
 def cache_dir(dataset: str) -> Path:
