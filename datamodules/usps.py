@@ -45,7 +45,6 @@ DATASET = Dataset(
     "copy from github.com/robintux/Datasets4StackOverFlowQuestions @57a571f",
     license="no license stated by the source",
     citation='J. J. Hull, "A database for handwritten text recognition research", IEEE TPAMI 16(5):550-554, 1994',
-    hint="the files are the ESL book's zip.train.gz and zip.test.gz, unchanged",
 )
 
 
