@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 LANDMARK := $(VENV)/bin/landmark
 # Debian packages the tests need (installed by `make test`; apt-get needs root, as in CI).
-DEB_PACKAGES ?=
+DEB_PACKAGES ?= dataset-fashion-mnist
 FIT_CONFIG ?= configs/backprop1986/symmetry.yaml
 
 .PHONY: fit test deb-packages bench clean

@@ -30,12 +30,14 @@ __all__ = ["LandmarkCLI", "main", "run"]
 USAGE = """\
 usage: landmark fit|validate|test|predict [--config X.yaml] [--plugin NAME] [--ckpt_path P] [--key.sub VALUE ...]
        landmark plugins [--json] [--show NAME]
+       landmark data list|fetch NAME|verify [NAME]|stage NAME --from DIR
 
   landmark fit --plugin NAME                  train a plugin's default run (no YAML needed)
   landmark fit --config X.yaml --trainer.max_epochs 3 --model.lr 0.01
   landmark fit --config X.yaml --ckpt_path last   resume the run's last checkpoint
   landmark test --ckpt_path runs/NAME/checkpoints/last.ckpt   (the checkpoint carries its config)
   landmark fit --plugin NAME --help           every option of that plugin's model, data and trainer
+  landmark data list                          each dataset, its size, where its files are (landmark data --help)
 """
 
 _RUN_SECTIONS = ("seed_everything", "threads", "name", "model", "data", "trainer")
@@ -215,6 +217,10 @@ def _dispatch(args: list[str]) -> int:
         from landmark.listing import plugins_command
 
         return plugins_command(args[1:], registry())
+    if args and args[0] == "data":
+        from landmark.datacmd import data_command
+
+        return data_command(args[1:])
     reg = registry()
     _warn_broken(reg)
     if not args or (args[0] in ("-h", "--help") and len(args) == 1):
