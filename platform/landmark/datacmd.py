@@ -141,22 +141,22 @@ def _list(found: dict[str, Dataset], data_dir: str | None, as_json: bool) -> int
         print(f"no datasets installed (entry-point group {registry.GROUP!r})")
         return 0
     width = max(len(r["name"]) for r in rows)
-    size_width = max([len(r["size"]) for r in rows if r["status"] != "generated"] or [0])
+    pad = " " * (width + 2)
     for r in rows:
         if r["status"] == "generated":
-            # A generated task's size is a description ("generated: 20,000 pairs ..."): no column.
+            # A generated task's size is a description ("generated: 20,000 pairs ..."): no files.
             what = r["size"].removeprefix("generated").lstrip(": ") if r["size"] != "generated" else ""
-            print(f"{r['name']:<{width}}  {'':>{size_width}}  generated  {what or 'from a seed; nothing to fetch'}")
+            print(f"{r['name']:<{width}}  generated  {what or 'from a seed; nothing to fetch'}")
             continue
-        head = f"{r['name']:<{width}}  {r['size']:>{size_width}}  "
+        print(f"{r['name']:<{width}}  {r['status']:<9}  {r['size']}")
         if r["status"] == "missing":
             how = f"landmark data fetch {r['name']}" if _downloadable(found[r["name"]]) else ""
             how = f"{how + ' or ' if how else ''}landmark data stage {r['name']} --from DIR"
-            print(head + f"missing    ({how})")
+            print(f"{pad}get it: {how}")
             for line in r["rejected"]:
-                print(" " * len(head) + f"  rejected {line}")
+                print(f"{pad}rejected {line}")
         else:
-            print(head + f"{r['status']:<9}  {r['folder']}")
+            print(f"{pad}{r['folder']}")
     print(f"cache: {cache_dir('')}  (set LANDMARK_DATA_DIR to move it)")
     return 0
 

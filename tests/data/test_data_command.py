@@ -79,6 +79,21 @@ def console_script() -> list[str]:
     return [str(beside)] if beside.is_file() else [sys.executable, "-m", "landmark"]
 
 
+def entries(listing: str) -> dict[str, str]:
+    """`landmark data list` output -> {name: its line, plus its indented detail line if any}."""
+    out: dict[str, str] = {}
+    name = None
+    for line in listing.splitlines():
+        if not line.strip() or line.startswith("cache:"):
+            continue
+        if line[0].isspace() and name:
+            out[name] += "  |  " + line.strip()
+        else:
+            name = line.split()[0]
+            out[name] = line
+    return out
+
+
 def test_list_through_the_console_script(dataset_distribution, cache, mnist_dir, shared_data, tmp_path):
     site = dataset_distribution({**EPS, "broken": "landmark_no_such_module:X"})
     shutil.copytree(mnist_dir, cache / "mnist-labels")
@@ -91,11 +106,12 @@ def test_list_through_the_console_script(dataset_distribution, cache, mnist_dir,
     with ThreadPoolExecutor(max_workers=2) as pool:
         listing, typo = pool.map(run, [["data", "list", "--data_dir", str(shared_data / "usps")], ["data", "fetch", "usps-tes"]])
     assert listing.returncode == 0, listing.stdout + listing.stderr
-    lines = {line.split()[0]: line for line in listing.stdout.splitlines() if line.strip()}
-    assert lines["mnist-labels"].split()[1:] == ["33.4", "kB", "cache", str(cache / "mnist-labels")]
-    assert lines["usps-test"].split()[1:] == ["439.2", "kB", "data_dir", str(shared_data / "usps")]
+    lines = entries(listing.stdout)
+    assert lines["mnist-labels"].split()[1:] == ["cache", "33.4", "kB", "|", str(cache / "mnist-labels")]
+    assert lines["usps-test"].split()[1:] == ["data_dir", "439.2", "kB", "|", str(shared_data / "usps")]
     assert lines["toy-task"].split()[1:] == ["generated", "256", "samples"]
-    assert f"system     {DEBIAN_FASHION_MNIST_DIR}" in lines["fashion-debian"]
+    assert lines["fashion-debian"].startswith("fashion-debian") and "system" in lines["fashion-debian"]
+    assert lines["fashion-debian"].endswith(f"|  {DEBIAN_FASHION_MNIST_DIR}")
     assert f"cache: {cache}" in listing.stdout
     # the datasets the project's DataModules register are listed too
     for name in installed_datasets():
@@ -113,9 +129,13 @@ def test_list_says_what_is_missing_and_how_to_get_it(installed, cache, capsys, t
     (cache / "usps-test" / "zip.test.gz").write_bytes(b"not the digits")
     code, out, err = landmark(capsys, "data", "list")
     assert code == 0, err
-    lines = {line.split()[0]: line for line in out.splitlines()}
-    assert "missing    (landmark data fetch mnist-labels or landmark data stage mnist-labels --from DIR)" in lines["mnist-labels"]
-    assert "missing    (landmark data stage usps-test --from DIR)" in lines["usps-test"]
+    lines = entries(out)
+    assert "missing" in lines["mnist-labels"].split()
+    assert lines["mnist-labels"].endswith(
+        "get it: landmark data fetch mnist-labels or landmark data stage mnist-labels --from DIR"
+    )
+    assert "missing" in lines["usps-test"].split()
+    assert "get it: landmark data stage usps-test --from DIR" in lines["usps-test"]
     assert f"rejected {cache / 'usps-test' / 'zip.test.gz'}: checksum mismatch: 14 bytes, expected 439208" in out
 
     code, out, _ = landmark(capsys, "data", "list", "--json")
@@ -160,7 +180,8 @@ def test_fetch_copies_a_system_copy_for_an_offline_cluster(installed, cache, cap
         assert f"fashion-debian: copying {name} from {DEBIAN_FASHION_MNIST_DIR}/{name}" in out
     assert leftovers(cache / "fashion-debian") == sorted(DEBIAN_FASHION_MNIST_SHA256)
     code, out, _ = landmark(capsys, "data", "list")
-    assert f"cache      {cache / 'fashion-debian'}" in out
+    assert entries(out)["fashion-debian"].split()[1] == "cache"
+    assert entries(out)["fashion-debian"].endswith(f"|  {cache / 'fashion-debian'}")
 
 
 def test_fetch_offline_fails_clearly_and_leaves_nothing(installed, cache, capsys, dead_url):
