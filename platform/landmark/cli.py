@@ -30,6 +30,7 @@ __all__ = ["LandmarkCLI", "main", "run"]
 USAGE = """\
 usage: landmark fit|validate|test|predict [--config X.yaml] [--plugin NAME] [--ckpt_path P] [--key.sub VALUE ...]
        landmark plugins [--json] [--show NAME]
+       landmark reproduce NAME [--experiment E] [--budget quick|paper]
        landmark data list|fetch NAME|verify [NAME]|stage NAME --from DIR
 
   landmark fit --plugin NAME                  train a plugin's default run (no YAML needed)
@@ -217,6 +218,10 @@ def _dispatch(args: list[str]) -> int:
         from landmark.listing import plugins_command
 
         return plugins_command(args[1:], registry())
+    if args and args[0] == "reproduce":
+        from landmark.reproduce import reproduce_command
+
+        return reproduce_command(args[1:], registry())
     if args and args[0] == "data":
         from landmark.datacmd import data_command
 

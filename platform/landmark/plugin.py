@@ -39,6 +39,11 @@ class Reported:
     source: str = "paper"  # "paper", or the reproduction's name, e.g. "karpathy/lecun1989-repro"
     where: str = ""  # table, figure or section, e.g. "Table 1"
     note: str = ""
+    # ``landmark reproduce --budget quick``: overrides appended to the config's command line
+    # (e.g. "--trainer.max_epochs 3") so the run finishes in minutes on a laptop CPU, and how
+    # that differs from the paper's schedule. Empty: the config is already quick.
+    quick: str = ""
+    quick_note: str = ""
 
 
 @dataclass(frozen=True)
