@@ -95,7 +95,7 @@ class Plugin:
             raise PluginError(f"plugin {self.name!r}: card must be a landmark.PaperCard, got {type(self.card).__name__}")
         if self.mode not in ("min", "max"):
             raise PluginError(f"plugin {self.name!r}: mode must be 'min' or 'max', got {self.mode!r}")
-        unknown = set(self.config) - {"model", "data", "trainer", "seed_everything", "threads", "name"}
+        unknown = set(self.config) - {"model", "data", "trainer", "seed_everything", "threads", "memory_format", "name"}
         if unknown:
             raise PluginError(f"plugin {self.name!r}: config has unknown sections {sorted(unknown)}")
 

@@ -189,7 +189,7 @@ def test_run_record_describes_the_run(in_tmp, adaline_registry):
     assert (record["distribution"], record["version"]) == ("landmark-adaline", "1.0.0")
     assert record["landmark_version"] == __version__
     cfg = yaml.safe_load(record["config"])
-    assert set(cfg) <= {"seed_everything", "threads", "name", "model", "data", "trainer"}
+    assert set(cfg) <= {"seed_everything", "threads", "memory_format", "name", "model", "data", "trainer"}
     assert cfg["model"] == {"class_path": "landmark_adaline.Adaline", "init_args": {"inputs": 16, "mu": 0.03}}
     assert cfg["trainer"]["max_epochs"] == 7
     assert cfg["seed_everything"] == 0

@@ -145,3 +145,39 @@ def test_read_record_of_garbage(tmp_path):
     (tmp_path / "junk.ckpt").write_text("hello")
     with pytest.raises(UsageError, match="junk.ckpt"):
         read_record(tmp_path / "junk.ckpt")
+
+
+class TinyConv(L.LightningModule):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 8, 3)
+        self.head = torch.nn.Linear(8, 2)
+
+    def forward(self, x):
+        return self.head(self.conv(x).mean((2, 3)))
+
+
+def test_memory_format_auto_puts_conv_nets_channels_last():
+    from landmark.training import MemoryFormat
+
+    model = TinyConv()
+    x = torch.randn(4, 3, 10, 10)
+    before = model(x)
+    cb = MemoryFormat("auto")
+    cb.setup(None, model, "fit")
+    assert cb.chosen == "channels_last"
+    assert model.conv.weight.is_contiguous(memory_format=torch.channels_last)
+    assert not model.conv.weight.is_contiguous()  # really NHWC, not merely both
+    torch.testing.assert_close(model(x), before)  # same function, other layout
+
+
+def test_memory_format_leaves_other_models_and_obeys_the_user():
+    from landmark.training import MemoryFormat
+
+    assert MemoryFormat.choose(Tiny()) == "contiguous"
+    model = TinyConv()
+    cb = MemoryFormat("contiguous")
+    cb.setup(None, model, "fit")
+    assert model.conv.weight.is_contiguous()
+    with pytest.raises(ValueError, match="channels_last"):
+        MemoryFormat("nhwc")
