@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import tempfile
 import warnings
@@ -30,9 +29,11 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from landmark.data import TensorBatches
+
 __all__ = [
-    "tokenizer_folder", "cached_tokenizer", "text_sha256", "encode_ids", "pad_rows", "PaddedBatches", "shard_of",
-    "splits_for", "seeded",
+    "tokenizer_folder", "cached_tokenizer", "text_sha256", "encode_ids", "pad_rows", "PaddedBatches", "splits_for",
+    "seeded",
 ]
 
 # Bump when the way tokenizers are built here changes, so old cache files are not reused.
@@ -147,18 +148,13 @@ def splits_for(stage: str | None) -> tuple[str, ...]:
     return STAGE_SPLITS.get(stage, ("train", "val", "test")) if stage else ("train", "val", "test")
 
 
-def shard_of(trainer) -> dict[str, int]:
-    """``rank``/``world_size`` of the attached trainer (none attached: a single process)."""
-    return {"rank": trainer.global_rank, "world_size": trainer.world_size} if trainer is not None else {}
-
-
 def seeded(*parts: int) -> torch.Generator:
     """A generator seeded from several integers (seed, epoch, step...) with no collisions between them."""
     digest = hashlib.sha256(",".join(str(int(p)) for p in parts).encode()).digest()
     return torch.Generator().manual_seed(int.from_bytes(digest[:7], "little"))
 
 
-class PaddedBatches:
+class PaddedBatches(TensorBatches):
     """Batches of variable-length examples, padded only to the longest in each batch.
 
     The examples are ``tensors`` (each with N rows; sequences right-padded to the longest in
@@ -187,34 +183,20 @@ class PaddedBatches:
         rank: int = 0,
         world_size: int = 1,
     ) -> None:
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-        n = len(tensors[0])
-        if any(len(t) != n for t in tensors):
-            raise ValueError("all tensors must have the same first dimension")
+        super().__init__(tensors, batch_size, shuffle, seed, drop_last, rank, world_size)
         if bucket and sort_key is None:
             raise ValueError("bucket=True needs a sort_key")
-        self.tensors, self.collate = tuple(tensors), collate
-        self.batch_size, self.shuffle, self.drop_last = batch_size, shuffle, drop_last
+        self.collate = collate
         self.bucket, self.sort_key, self.pool = bucket, sort_key, pool
-        self.seed, self.rank, self.world_size = seed, rank, world_size
-        self.epoch = 0
-        self._started = False
-        self._resume_at: int | None = None
-        self._yielded = 0
-        self._per_rank = math.ceil(n / world_size)
 
-    def __len__(self) -> int:
-        return self._per_rank // self.batch_size if self.drop_last else math.ceil(self._per_rank / self.batch_size)
+    def _generator(self) -> torch.Generator:
+        return seeded(self.seed, self.epoch)
 
     def batches(self) -> list[Tensor]:
         """The example indices of each of this rank's batches in the current epoch."""
-        n = len(self.tensors[0])
-        idx = torch.randperm(n, generator=seeded(self.seed, self.epoch)) if self.shuffle else torch.arange(n)
-        total = self._per_rank * self.world_size
-        if total > n:
-            idx = torch.cat([idx, idx[: total - n]])
-        idx = idx[self.rank :: self.world_size]
+        idx = self._indices()
+        if idx is None:  # all examples, in the stored order
+            idx = torch.arange(len(self.tensors[0]))
         b = self.batch_size
         if not self.bucket:
             return [idx[i * b : (i + 1) * b] for i in range(len(self))]
@@ -228,25 +210,9 @@ class PaddedBatches:
         return [out[i] for i in torch.randperm(len(out), generator=g).tolist()]
 
     def __iter__(self) -> Iterator[Any]:
-        if self._resume_at is not None:
-            start, self._resume_at = self._resume_at, None
-        else:
-            if self._started:
-                self.epoch += 1
-            start = 0
-        self._started = True
+        start = self._start_pass()
         batches = self.batches()
-        self._yielded = start
         for i in range(start, len(batches)):
             sel = batches[i]
             self._yielded = i + 1
-            yield self.collate(tuple(t[sel] for t in self.tensors))
-
-    def state_dict(self) -> dict[str, int]:
-        return {"epoch": self.epoch, "batches_seen": self._yielded}
-
-    def load_state_dict(self, state: dict[str, int]) -> None:
-        epoch, seen = int(state["epoch"]), int(state.get("batches_seen", 0))
-        if seen >= len(self):
-            epoch, seen = epoch + 1, 0
-        self.epoch, self._resume_at, self._started = epoch, seen, True
+            yield self.collate(self._take(sel))

@@ -23,10 +23,8 @@ from torch import Tensor
 from landmark.data import TensorBatches
 
 __all__ = [
-    "shard",
     "training_device",
     "batch_generator",
-    "seeded_split",
     "channel_stats",
     "MappedBatches",
     "LoaderBatches",
@@ -45,13 +43,6 @@ BatchFn = Callable[[tuple, torch.Generator], tuple]
 # --- where this process stands ------------------------------------------------------------------
 
 
-def shard(trainer: Any) -> dict[str, int]:
-    """``{"rank", "world_size"}`` of the running trainer (``{}`` outside a trainer)."""
-    if trainer is None:
-        return {}
-    return {"rank": int(trainer.global_rank), "world_size": int(trainer.world_size)}
-
-
 def training_device(trainer: Any) -> torch.device | None:
     """The accelerator a trainer runs on, when it is not the CPU (where tensors already are)."""
     strategy = getattr(trainer, "strategy", None)
@@ -63,17 +54,6 @@ def batch_generator(seed: int, epoch: int, rank: int, batch: int) -> torch.Gener
     """The generator of one batch's random augmentation: a function of where the batch is."""
     # Python's hash of a tuple of ints is not salted, so this is the same in every process.
     return torch.Generator().manual_seed(hash((seed, epoch, rank, batch)) & (2**63 - 1))
-
-
-def seeded_split(n: int, val_size: int, seed: int, what: str = "training set") -> tuple[Tensor, Tensor]:
-    """Indices ``(train, val)`` of ``n`` items: ``val_size`` drawn at random from ``seed``.
-
-    Both come back sorted, so the training set keeps the file's order when not shuffled.
-    """
-    if not 0 <= val_size < n:
-        raise ValueError(f"val_size={val_size}: must be between 0 and {n - 1} (the {what} has {n} items)")
-    perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
-    return perm[val_size:].sort().values, perm[:val_size].sort().values
 
 
 def channel_stats(images: Tensor, scale: float = 1 / 255) -> tuple[list[float], list[float]]:

@@ -30,9 +30,48 @@ from typing import Literal
 import lightning.pytorch as L
 import torch
 
-from landmark.data import TensorBatches
+from landmark.data import TensorBatches, shard
+from landmark.datasets import Dataset
 
-__all__ = ["BackpropTasks", "ENGLISH", "ITALIAN", "PEOPLE", "RELATIONSHIPS", "family_tree_cases", "task_tensors"]
+__all__ = [
+    "BackpropTasks", "DATASETS", "ENGLISH", "ITALIAN", "PEOPLE", "RELATIONSHIPS", "family_tree_cases", "task_tensors",
+]
+
+NATURE = ("D. E. Rumelhart, G. E. Hinton, R. J. Williams. Learning representations by back-propagating errors. "
+          "Nature 323:533-536, 1986.")
+PDP = ("D. E. Rumelhart, G. E. Hinton, R. J. Williams. Learning internal representations by error propagation. "
+       "In Parallel Distributed Processing, vol. 1, ch. 8, pp. 318-362. MIT Press, 1986.")
+# Every task is built here from its definition: nothing to fetch (``landmark data list`` shows them).
+DATASETS = [
+    Dataset(
+        name="xor",
+        generated=True,
+        title="Exclusive-or: the four cases of two binary inputs (PDP ch. 8, Figs 2-3)",
+        citation=PDP,
+        size="generated: 4 cases, 2 inputs, 1 output",
+    ),
+    Dataset(
+        name="encoder",
+        generated=True,
+        title="8-3-8 encoder: eight one-hot patterns reproduced through three hidden units (PDP ch. 8)",
+        citation=PDP,
+        size="generated: 8 cases, 8 inputs, 8 outputs",
+    ),
+    Dataset(
+        name="symmetry",
+        generated=True,
+        title="Mirror symmetry: is a 6-bit vector the same reversed? (Nature 1986, Fig. 1)",
+        citation=NATURE,
+        size="generated: 64 cases (8 symmetric), 6 inputs, 1 output",
+    ),
+    Dataset(
+        name="family_trees",
+        generated=True,
+        title="Two isomorphic family trees (English, Italian): person + relationship -> people (Nature 1986, Fig. 2-4)",
+        citation=NATURE,
+        size="generated: 104 queries (112 answers), 36 inputs, 24 outputs; 100 train, 4 held out",
+    ),
+]
 
 Task = Literal["xor", "encoder", "symmetry", "family_trees"]
 
@@ -171,10 +210,8 @@ class BackpropTasks(L.LightningDataModule):
         return self.train_set[1].shape[1]
 
     def _batches(self, tensors: tuple[torch.Tensor, torch.Tensor]) -> TensorBatches:
-        rank, world = 0, 1
-        if self.trainer is not None:  # under DDP each rank takes its share of the sweep
-            rank, world = self.trainer.global_rank, self.trainer.world_size
-        return TensorBatches(tensors, batch_size=len(tensors[0]), rank=rank, world_size=world)
+        # Under DDP each rank takes its share of the sweep.
+        return TensorBatches(tensors, batch_size=len(tensors[0]), **shard(self.trainer))
 
     def train_dataloader(self) -> TensorBatches:
         return self._batches(self.train_set)

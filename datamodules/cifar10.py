@@ -40,15 +40,13 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from landmark.data import DataFile, DataNotFound, TensorBatches
+from landmark.data import DataFile, DataNotFound, TensorBatches, seeded_split, shard
 from landmark.datasets import Dataset
 from landmark.datamodules._vision import (
     MappedBatches,
     channel_stats,
     hflip,
     random_crop,
-    seeded_split,
-    shard,
     training_device,
 )
 
@@ -287,12 +285,7 @@ class CIFAR10(L.LightningDataModule):
         (train_x, train_y), (test_x, test_y), self.classes = load_cifar10(self.locate())
         train_x, train_y = torch.from_numpy(train_x.copy()), torch.from_numpy(train_y)
         self.test_set = (torch.from_numpy(test_x.copy()), torch.from_numpy(test_y))
-        train_idx, val_idx = seeded_split(len(train_x), hp.val_size, hp.seed)
-        if hp.train_size:
-            if hp.train_size > len(train_idx):
-                raise ValueError(f"train_size={hp.train_size}: only {len(train_idx)} training images remain after val_size={hp.val_size}")
-            perm = torch.randperm(len(train_x), generator=torch.Generator().manual_seed(hp.seed))
-            train_idx = perm[hp.val_size : hp.val_size + hp.train_size].sort().values
+        train_idx, val_idx = seeded_split(len(train_x), hp.val_size, hp.seed, train_size=hp.train_size)
         self.train_set = (train_x[train_idx], train_y[train_idx])
         self.val_set = (train_x[val_idx], train_y[val_idx]) if hp.val_size else self.test_set
         x = self.train_set[0]

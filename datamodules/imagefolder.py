@@ -48,7 +48,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from landmark.data import TensorBatches
+from landmark.data import TensorBatches, shard
 from landmark.datamodules._vision import (
     LoaderBatches,
     MappedBatches,
@@ -59,7 +59,6 @@ from landmark.datamodules._vision import (
     random_crop,
     random_resized_crop,
     resize_square,
-    shard,
     training_device,
 )
 

@@ -42,7 +42,7 @@ import lightning.pytorch as L
 import torch
 from torch import Tensor
 
-from landmark.data import TensorBatches
+from landmark.data import Resumable, TensorBatches, shard
 from landmark.datasets import Dataset
 
 __all__ = ["LongTermTasks", "long_term_sequences", "seeded", "EpochBatches", "GeneratedTasks", "DATASETS"]
@@ -82,7 +82,7 @@ def seeded(seed: int, *stream: str | int) -> torch.Generator:
     return torch.Generator().manual_seed(int.from_bytes(hashlib.sha256(key).digest()[:8], "little") >> 1)
 
 
-class EpochBatches:
+class EpochBatches(Resumable):
     """Batches of a set generated afresh for every epoch: epoch e serves ``make(e)``.
 
     For tasks whose papers draw training cases on-line, without end: each epoch is a fixed-size
@@ -108,37 +108,17 @@ class EpochBatches:
             batch_size=batch_size, shuffle=shuffle, seed=seed, drop_last=drop_last, rank=rank, world_size=world_size
         )
         self._len = len(TensorBatches([torch.empty(size, 0)], **self._kw))
-        self.epoch = 0
-        self._started = False
-        self._resume_at: int | None = None
-        self._yielded = 0
 
     def __len__(self) -> int:
         return self._len
 
     def __iter__(self) -> Iterator[tuple[Tensor, ...]]:
-        if self._resume_at is not None:
-            start, self._resume_at = self._resume_at, None
-        else:
-            if self._started:  # a new pass is a new epoch, drawn to its end or not
-                self.epoch += 1
-            start = 0
-        self._started = True
+        start = self._start_pass()
         batches = TensorBatches(self.make(self.epoch), **self._kw)
         batches.load_state_dict({"epoch": self.epoch, "batches_seen": start})
-        self._yielded = start
         for batch in batches:
             self._yielded += 1
             yield batch
-
-    def state_dict(self) -> dict[str, int]:
-        return {"epoch": self.epoch, "batches_seen": self._yielded}
-
-    def load_state_dict(self, state: dict[str, int]) -> None:
-        epoch, seen = int(state["epoch"]), int(state.get("batches_seen", 0))
-        if seen >= len(self):  # saved at the end of an epoch: the next pass is the next epoch
-            epoch, seen = epoch + 1, 0
-        self.epoch, self._resume_at, self._started = epoch, seen, True
 
 
 class GeneratedTasks(L.LightningDataModule):
@@ -193,13 +173,9 @@ class GeneratedTasks(L.LightningDataModule):
             if not self._fresh:
                 self.train_set = self.make(self._n_train, seeded(self._seed, "train"))
 
-    def _shard(self) -> dict[str, int]:
-        trainer = self.trainer
-        return {"rank": trainer.global_rank, "world_size": trainer.world_size} if trainer is not None else {}
-
     def train_dataloader(self) -> TensorBatches | EpochBatches:
         assert self.val_set is not None, "call setup() first"
-        kw = dict(batch_size=self._batch_size, seed=self._seed, drop_last=self._drop_last, **self._shard())
+        kw = dict(batch_size=self._batch_size, seed=self._seed, drop_last=self._drop_last, **shard(self.trainer))
         if self._fresh:  # a fresh set is already in random order
             batches: TensorBatches | EpochBatches = EpochBatches(self.epoch_set, self._n_train, **kw)
         else:
@@ -211,7 +187,7 @@ class GeneratedTasks(L.LightningDataModule):
 
     def val_dataloader(self) -> TensorBatches:
         assert self.val_set is not None, "call setup() first"
-        return TensorBatches(self.val_set, self._eval_batch_size, **self._shard())
+        return TensorBatches(self.val_set, self._eval_batch_size, **shard(self.trainer))
 
     def test_dataloader(self) -> TensorBatches:
         return self.val_dataloader()

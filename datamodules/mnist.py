@@ -55,9 +55,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from landmark.data import DataFile, DataNotFound, TensorBatches
+from landmark.data import DataFile, DataNotFound, TensorBatches, seeded_split, shard
 from landmark.datasets import Dataset
-from landmark.datamodules._vision import MappedBatches, channel_stats, seeded_split, shard, training_device
+from landmark.datamodules._vision import MappedBatches, channel_stats, training_device
 
 __all__ = ["MNIST", "FashionMNIST", "read_idx", "DATASETS", "MNIST_DATASET", "FASHION_MNIST_DATASETS"]
 
@@ -238,13 +238,7 @@ class _IDXImages(L.LightningDataModule):
             x = _geometry(torch.from_numpy(images.copy())[:, None], hp.resize, hp.pad)  # (N, 1, H, W) uint8
             sets.append((x, torch.from_numpy(labels.astype(np.int64))))
         (train_x, train_y), self.test_set = sets
-        train_idx, val_idx = seeded_split(len(train_x), hp.val_size, hp.seed)
-        if hp.train_size:
-            if hp.train_size > len(train_idx):
-                raise ValueError(f"train_size={hp.train_size}: only {len(train_idx)} training images remain after val_size={hp.val_size}")
-            # The first train_size of the same permutation: nested subsets for growing sizes.
-            perm = torch.randperm(len(train_x), generator=torch.Generator().manual_seed(hp.seed))
-            train_idx = perm[hp.val_size : hp.val_size + hp.train_size].sort().values
+        train_idx, val_idx = seeded_split(len(train_x), hp.val_size, hp.seed, train_size=hp.train_size)
         self.train_set = (train_x[train_idx], train_y[train_idx])
         self.val_set = (train_x[val_idx], train_y[val_idx]) if hp.val_size else self.test_set
         if hp.normalize == "standard":

@@ -58,9 +58,9 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from landmark.data import DataFile, TensorBatches
+from landmark.data import DataFile, Resumable, TensorBatches, seeded_split, shard
 from landmark.datasets import Dataset
-from landmark.datamodules._vision import batch_generator, shard, training_device
+from landmark.datamodules._vision import MappedBatches, batch_generator, training_device
 
 __all__ = ["Omniglot", "Episodes", "DATASET", "load_background", "load_runs", "sample_episodes", "with_rotations"]
 
@@ -179,7 +179,7 @@ def sample_episodes(
     return sx, sy, qx, qy
 
 
-class Episodes:
+class Episodes(Resumable):
     """``batches`` batches of episodes per pass, each made by ``make(generator)``.
 
     Batch ``b`` of epoch ``e`` comes from a generator seeded by ``(seed, e, b)``; ``fixed``
@@ -196,54 +196,23 @@ class Episodes:
             raise ValueError(f"batches per epoch must be >= 1, got {batches}")
         self.make, self.batches, self.seed, self.fixed = make, batches, seed, fixed
         self.rank, self.world_size = rank, world_size
-        self.epoch = 0
-        self._started, self._resume_at, self._yielded = False, None, 0
 
     def __len__(self) -> int:
         return math.ceil(self.batches / self.world_size)
 
     def __iter__(self) -> Iterator[tuple]:
-        if self._resume_at is not None:
-            start, self._resume_at = self._resume_at, None
-        else:
-            if self._started:
-                self.epoch += 1
-            start = 0
-        self._started = True
+        start = self._start_pass()
         for j in range(start, len(self)):
             b = (self.rank + j * self.world_size) % self.batches  # wraps, as TensorBatches pads
             g = batch_generator(self.seed, -1 if self.fixed else self.epoch, 0, b)
             self._yielded = j + 1
             yield self.make(g)
 
-    def state_dict(self) -> dict[str, int]:
-        return {"epoch": self.epoch, "batches_seen": self._yielded}
 
-    def load_state_dict(self, state: dict[str, int]) -> None:
-        epoch, seen = int(state["epoch"]), int(state.get("batches_seen", 0))
-        if seen >= len(self):
-            epoch, seen = epoch + 1, 0
-        self.epoch, self._resume_at, self._started = epoch, seen, True
-
-
-class _FloatBatches:
-    """TensorBatches of uint8 run episodes, served as float in [0, 1]."""
-
-    def __init__(self, batches: TensorBatches) -> None:
-        self.batches = batches
-
-    def __len__(self) -> int:
-        return len(self.batches)
-
-    def __iter__(self):
-        for sx, sy, qx, qy in self.batches:
-            yield sx.float() / 255, sy, qx.float() / 255, qy
-
-    def state_dict(self) -> dict[str, int]:
-        return self.batches.state_dict()
-
-    def load_state_dict(self, state: dict[str, int]) -> None:
-        self.batches.load_state_dict(state)
+def _runs_as_float(batch: tuple, g: torch.Generator) -> tuple:
+    """uint8 run episodes -> float in [0, 1] (the generator is unused: no randomness)."""
+    sx, sy, qx, qy = batch
+    return sx.float() / 255, sy, qx.float() / 255, qy
 
 
 # --- the DataModule -----------------------------------------------------------------------------
@@ -313,8 +282,7 @@ class Omniglot(L.LightningDataModule):
         images, names = load_background([paths[n] for n in BACKGROUND], hp.image_size, hp.antialias)
         if not 0 <= hp.val_characters <= len(names) - hp.n_way:
             raise ValueError(f"val_characters={hp.val_characters}: must leave at least n_way={hp.n_way} of {len(names)} for training")
-        perm = torch.randperm(len(names), generator=torch.Generator().manual_seed(hp.seed))
-        val_idx, train_idx = perm[: hp.val_characters].sort().values, perm[hp.val_characters :].sort().values
+        train_idx, val_idx = seeded_split(len(names), hp.val_characters, hp.seed)
         if hp.val_characters and hp.val_characters < hp.n_way:
             raise ValueError(f"val_characters={hp.val_characters}: fewer than n_way={hp.n_way}")
         images = with_rotations(images) if hp.rotations else images[:, None]  # (C, R, 20, S, S)
@@ -347,11 +315,11 @@ class Omniglot(L.LightningDataModule):
         self._on_device()
         return self._episodes(self.val_images, self.hparams.val_batches, fixed=True)
 
-    def test_dataloader(self) -> Episodes | _FloatBatches:
+    def test_dataloader(self) -> Episodes | MappedBatches:
         assert self.runs is not None, "call setup() first"
         if self.hparams.test == "val":
             return self.val_dataloader()
-        return _FloatBatches(TensorBatches(self.runs, self.hparams.meta_batch_size, **shard(self.trainer)))
+        return MappedBatches(TensorBatches(self.runs, self.hparams.meta_batch_size, **shard(self.trainer)), _runs_as_float)
 
-    def predict_dataloader(self) -> Episodes | _FloatBatches:
+    def predict_dataloader(self) -> Episodes | MappedBatches:
         return self.test_dataloader()

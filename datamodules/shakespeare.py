@@ -44,10 +44,10 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from landmark.data import DataFile, TensorBatches
+from landmark.data import DataFile, Resumable, TensorBatches, shard
 from landmark.datasets import Dataset
 
-from landmark.datamodules._text import cached_tokenizer, encode_ids, seeded, shard_of, tokenizer_folder
+from landmark.datamodules._text import cached_tokenizer, encode_ids, seeded, tokenizer_folder
 
 __all__ = ["DATASET", "TinyShakespeare", "RandomWindows", "read_text", "split_text"]
 
@@ -84,7 +84,7 @@ def split_text(text: str, val_fraction: float = 0.1) -> tuple[str, str]:
     return text[:n], text[n:]
 
 
-class RandomWindows:
+class RandomWindows(Resumable):
     """nanoGPT's ``get_batch``: ``(x, y)`` windows at random offsets, ``len`` steps per epoch.
 
     Step ``s`` of epoch ``e`` draws ``world_size * batch_size`` offsets from a generator seeded
@@ -107,10 +107,6 @@ class RandomWindows:
             raise ValueError(f"block_size {block_size} needs more than {len(tokens)} tokens")
         self.tokens, self.block_size, self.batch_size, self.steps = tokens, block_size, batch_size, steps
         self.seed, self.rank, self.world_size = seed, rank, world_size
-        self.epoch = 0
-        self._started = False
-        self._resume_at: int | None = None
-        self._yielded = 0
         self._offsets = torch.arange(block_size)
 
     def __len__(self) -> int:
@@ -125,26 +121,10 @@ class RandomWindows:
         return self.tokens[idx], self.tokens[idx + 1]
 
     def __iter__(self) -> Iterator[tuple[Tensor, Tensor]]:
-        if self._resume_at is not None:
-            start, self._resume_at = self._resume_at, None
-        else:
-            if self._started:
-                self.epoch += 1
-            start = 0
-        self._started = True
-        self._yielded = start
+        start = self._start_pass()
         for s in range(start, self.steps):
             self._yielded = s + 1
             yield self.batch(self.epoch, s)
-
-    def state_dict(self) -> dict[str, int]:
-        return {"epoch": self.epoch, "batches_seen": self._yielded}
-
-    def load_state_dict(self, state: dict[str, int]) -> None:
-        epoch, seen = int(state["epoch"]), int(state.get("batches_seen", 0))
-        if seen >= len(self):
-            epoch, seen = epoch + 1, 0
-        self.epoch, self._resume_at, self._started = epoch, seen, True
 
 
 def windows(tokens: Tensor, block_size: int) -> tuple[Tensor, Tensor]:
@@ -316,11 +296,11 @@ class TinyShakespeare(L.LightningDataModule):
         h = self.hparams
         if h.sampling == "random":
             batches = RandomWindows(
-                self.train_tokens, h.block_size, h.batch_size, h.steps_per_epoch, h.seed, **shard_of(self.trainer)
+                self.train_tokens, h.block_size, h.batch_size, h.steps_per_epoch, h.seed, **shard(self.trainer)
             )
         else:
             x, y = windows(self.train_tokens, h.block_size)
-            batches = TensorBatches((x, y), h.batch_size, shuffle=True, seed=h.seed, **shard_of(self.trainer))
+            batches = TensorBatches((x, y), h.batch_size, shuffle=True, seed=h.seed, **shard(self.trainer))
         # Lightning saves and restores the position (state_dict); the epoch also follows the
         # trainer, so a reloaded loader keeps the per-epoch draws.
         batches.epoch = self.trainer.current_epoch if self.trainer is not None else 0
@@ -329,7 +309,7 @@ class TinyShakespeare(L.LightningDataModule):
     def val_dataloader(self) -> TensorBatches:
         assert self.val_tokens is not None, "call setup() first"
         h = self.hparams
-        return TensorBatches(windows(self.val_tokens, h.block_size), h.eval_batch_size, **shard_of(self.trainer))
+        return TensorBatches(windows(self.val_tokens, h.block_size), h.eval_batch_size, **shard(self.trainer))
 
     def test_dataloader(self) -> TensorBatches:
         return self.val_dataloader()

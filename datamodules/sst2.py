@@ -33,9 +33,9 @@ import lightning.pytorch as L
 import torch
 from torch import Tensor
 
-from landmark.data import DataFile
+from landmark.data import DataFile, shard
 from landmark.datamodules._text import (
-    PaddedBatches, cached_tokenizer, encode_ids, pad_rows, shard_of, splits_for, tokenizer_folder,
+    PaddedBatches, cached_tokenizer, encode_ids, pad_rows, splits_for, tokenizer_folder,
 )
 from landmark.datasets import Dataset
 
@@ -263,7 +263,7 @@ class SST2(L.LightningDataModule):
 
     def _batches(self, split: str, batch_size: int, **kw) -> PaddedBatches:
         assert split in self.splits, f"call setup() first (the {split} split is not loaded)"
-        return PaddedBatches(self.splits[split], self._collate, batch_size, **shard_of(self.trainer), **kw)
+        return PaddedBatches(self.splits[split], self._collate, batch_size, **shard(self.trainer), **kw)
 
     def train_dataloader(self) -> PaddedBatches:
         h = self.hparams

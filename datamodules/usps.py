@@ -27,7 +27,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from landmark.data import DataFile, TensorBatches
+from landmark.data import DataFile, TensorBatches, shard
 from landmark.datasets import Dataset
 
 __all__ = ["USPS", "DATASET", "FILES", "load_usps"]
@@ -75,12 +75,8 @@ class InMemoryDigits(L.LightningDataModule):
     train_set: tuple[Tensor, Tensor] | None = None
     test_set: tuple[Tensor, Tensor] | None = None
 
-    def _shard(self) -> dict[str, int]:
-        trainer = self.trainer
-        return {"rank": trainer.global_rank, "world_size": trainer.world_size} if trainer is not None else {}
-
     def _batches(self, tensors: tuple[Tensor, Tensor], batch_size: int, **kw) -> TensorBatches:
-        return TensorBatches(tensors, batch_size, **self._shard(), **kw)
+        return TensorBatches(tensors, batch_size, **shard(self.trainer), **kw)
 
     def train_dataloader(self) -> TensorBatches:
         assert self.train_set is not None, "call setup() first"

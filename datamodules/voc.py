@@ -43,9 +43,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from landmark.data import DataFile
+from landmark.data import DataFile, seeded_split, shard
 from landmark.datasets import Dataset
-from landmark.datamodules._vision import LoaderBatches, seeded_split, shard
+from landmark.datamodules._vision import LoaderBatches
 
 __all__ = ["VOCDetection", "parse_voc", "DATASET"]
 
