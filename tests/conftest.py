@@ -18,3 +18,15 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.fail(f"the project's test data is missing: expected {SHARED_DATA} (set LANDMARK_SHARED_DATA)")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="module")
+def one_thread():
+    """Tiny nets step several times faster on one thread than on two (what their configs ask
+    for with ``threads: 1``); restored after the module."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

@@ -34,6 +34,7 @@ __all__ = [
     "run",
     "check_id",
     "quick_args",
+    "quiet_trainer",
     "check_step",
     "check_fit",
     "check_checkpoint_round_trip",
@@ -42,6 +43,19 @@ __all__ = [
     "check_config_file",
     "config_files",
 ]
+
+
+def quiet_trainer(workdir: str | Path, **overrides):
+    """A one-epoch CPU ``Trainer`` with no logger, checkpoints, progress bar, summary or sanity
+    check: for a plugin's own unit tests of its model and data."""
+    import lightning.pytorch as L
+
+    args = dict(
+        accelerator="cpu", devices=1, max_epochs=1, logger=False, enable_checkpointing=False,
+        enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0, default_root_dir=workdir,
+    )  # fmt: skip
+    args.update(overrides)
+    return L.Trainer(**args)
 
 
 def quick_args(name: str, workdir: Path, batches: int = 2, epochs: int = 1) -> list[str]:

@@ -13,6 +13,7 @@ import torch.nn.functional as F
 import lightning.pytorch as L
 from lightning.pytorch.callbacks import ModelCheckpoint
 
+from landmark import testing
 from landmark.datamodules.mnist16 import MNIST16
 from landmark.datamodules.usps import USPS
 from landmark.plugins.lenet1989 import plugin
@@ -20,22 +21,10 @@ from landmark.plugins.lenet1989.model import CONNECTIONS, LeNet1989
 
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Per-sample steps of this tiny net run several times faster on one thread than on two."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
-def trainer(tmp_path, **kw) -> L.Trainer:
-    args = dict(
-        accelerator="cpu", devices=1, max_epochs=1, logger=False, enable_checkpointing=False,
-        enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0, default_root_dir=tmp_path,
-    )
-    args.update(kw)
-    return L.Trainer(**args)
+trainer = testing.quiet_trainer
 
 
 @pytest.fixture(scope="module")

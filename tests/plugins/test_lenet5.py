@@ -18,21 +18,10 @@ REPO = Path(__file__).resolve().parents[2]
 CONFIGS = sorted((REPO / "configs" / "lenet5").glob("*.yaml"))
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
-def trainer(tmp_path, **kw) -> L.Trainer:
-    args = dict(
-        accelerator="cpu", devices=1, max_epochs=1, logger=False, enable_checkpointing=False,
-        enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0, default_root_dir=tmp_path,
-    )  # fmt: skip
-    args.update(kw)
-    return L.Trainer(**args)
+trainer = testing.quiet_trainer
 
 
 def mnist(shared_data: Path, **kw) -> MNIST:

@@ -9,6 +9,7 @@ import lightning.pytorch as L
 import pytest
 import torch
 
+from landmark import testing
 from landmark.datamodules.digits import DATASETS as DIGITS_DATASETS
 from landmark.datamodules.digits import Digits, load_digits
 from landmark.datamodules.mnist import MNIST
@@ -20,22 +21,10 @@ from landmark.plugins.perceptron1958.model import Corrections, Perceptron
 CONFIGS = Path(__file__).resolve().parents[2] / "configs" / "perceptron1958"
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """A 64 x 10 weight matrix: one thread is faster than two."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
-def trainer(tmp_path, **kw) -> L.Trainer:
-    args = dict(
-        accelerator="cpu", devices=1, max_epochs=1, logger=False, enable_checkpointing=False,
-        enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0, default_root_dir=tmp_path,
-    )  # fmt: skip
-    args.update(kw)
-    return L.Trainer(**args)
+trainer = testing.quiet_trainer
 
 
 def reference_loop(model: Perceptron, x: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, int]:
@@ -235,6 +224,4 @@ def test_mnist_short_run(tmp_path, shared_data):
 
 @pytest.mark.parametrize("name", sorted(p.name for p in CONFIGS.glob("*.yaml")))
 def test_configs_parse(name):
-    from landmark import testing
-
     testing.check_config_file(CONFIGS / name)
