@@ -25,13 +25,15 @@ import warnings
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
+import lightning.pytorch as L
 import numpy as np
 import torch
 from torch import Tensor
 
-from landmark.data import TensorBatches
+from landmark.data import TensorBatches, shard
 
 __all__ = [
+    "SplitText",
     "tokenizer_folder", "cached_tokenizer", "text_sha256", "encode_ids", "pad_rows", "PaddedBatches", "splits_for",
     "seeded",
 ]
@@ -216,3 +218,40 @@ class PaddedBatches(TensorBatches):
             sel = batches[i]
             self._yielded = i + 1
             yield self.collate(self._take(sel))
+
+
+class SplitText(L.LightningDataModule):
+    """Loaders shared by the sentence DataModules: ``self.splits[name]`` holds a split's
+    tensors, ``self._collate`` pads a batch of them, and the training loader is bucketed by
+    ``_train_sort_key()``. Subclasses have ``batch_size``, ``eval_batch_size``, ``shuffle``,
+    ``bucket``, ``seed`` and ``drop_last`` among their hyperparameters."""
+
+    splits: dict
+
+    def _train_sort_key(self) -> Tensor:
+        raise NotImplementedError
+
+    def _batches(self, split: str, batch_size: int, **kw) -> PaddedBatches:
+        assert split in self.splits, f"call setup() first (the {split} split is not loaded)"
+        return PaddedBatches(self.splits[split], self._collate, batch_size, **shard(self.trainer), **kw)
+
+    def train_dataloader(self) -> PaddedBatches:
+        assert "train" in self.splits, "call setup('fit') first"
+        h = self.hparams
+        batches = self._batches(
+            "train", h.batch_size, shuffle=h.shuffle, bucket=h.bucket, sort_key=self._train_sort_key(), seed=h.seed,
+            drop_last=h.drop_last,
+        )
+        # Lightning saves and restores the position (state_dict); the epoch also follows the
+        # trainer, so a reloaded loader keeps the per-epoch order.
+        batches.epoch = self.trainer.current_epoch if self.trainer is not None else 0
+        return batches
+
+    def val_dataloader(self) -> PaddedBatches:
+        return self._batches("val", self.hparams.eval_batch_size)
+
+    def test_dataloader(self) -> PaddedBatches:
+        return self._batches("test", self.hparams.eval_batch_size)
+
+    def predict_dataloader(self) -> PaddedBatches:
+        return self.test_dataloader()

@@ -40,12 +40,11 @@ import unicodedata
 from pathlib import Path
 from typing import Literal, NamedTuple, Sequence
 
-import lightning.pytorch as L
 from torch import Tensor
 
-from landmark.data import DataFile, DataNotFound, shard
+from landmark.data import DataFile, DataNotFound
 from landmark.datamodules._text import (
-    PaddedBatches, cached_tokenizer, encode_ids, pad_rows, splits_for, tokenizer_folder,
+    SplitText, cached_tokenizer, encode_ids, pad_rows, splits_for, tokenizer_folder,
 )
 from landmark.datasets import Dataset
 
@@ -118,7 +117,7 @@ def read_split(split: str, lang: str, data_dir: str | None = None) -> list[str]:
     return raw.decode("utf-8").removesuffix("\n").split("\n")  # not splitlines(): U+2028 is not a line end here
 
 
-class Multi30k(L.LightningDataModule):
+class Multi30k(SplitText):
     """Multi30k English-German sentence pairs as padded subword-id batches.
 
     Args:
@@ -314,28 +313,6 @@ class Multi30k(L.LightningDataModule):
         src, tgt, src_len, tgt_len = rows
         return TranslationBatch(src[:, : int(src_len.max())], tgt[:, : int(tgt_len.max())], src_len, tgt_len)
 
-    def _batches(self, split: str, batch_size: int, **kw) -> PaddedBatches:
-        assert split in self.splits, f"call setup() first (the {split} split is not loaded)"
-        return PaddedBatches(self.splits[split], self._collate, batch_size, **shard(self.trainer), **kw)
-
-    def train_dataloader(self) -> PaddedBatches:
-        assert "train" in self.splits, "call setup('fit') first"
-        h = self.hparams
+    def _train_sort_key(self) -> Tensor:
         src_len, tgt_len = self.splits["train"][2:]
-        key = src_len * (int(tgt_len.max()) + 1) + tgt_len  # by source length, then target length
-        batches = self._batches(
-            "train", h.batch_size, shuffle=h.shuffle, bucket=h.bucket, sort_key=key, seed=h.seed, drop_last=h.drop_last
-        )
-        # Lightning saves and restores the position (state_dict); the epoch also follows the
-        # trainer, so a reloaded loader keeps the per-epoch order.
-        batches.epoch = self.trainer.current_epoch if self.trainer is not None else 0
-        return batches
-
-    def val_dataloader(self) -> PaddedBatches:
-        return self._batches("val", self.hparams.eval_batch_size)
-
-    def test_dataloader(self) -> PaddedBatches:
-        return self._batches("test", self.hparams.eval_batch_size)
-
-    def predict_dataloader(self) -> PaddedBatches:
-        return self.test_dataloader()
+        return src_len * (int(tgt_len.max()) + 1) + tgt_len  # by source length, then target length

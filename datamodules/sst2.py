@@ -29,13 +29,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple, Sequence
 
-import lightning.pytorch as L
 import torch
 from torch import Tensor
 
-from landmark.data import DataFile, shard
+from landmark.data import DataFile
 from landmark.datamodules._text import (
-    PaddedBatches, cached_tokenizer, encode_ids, pad_rows, splits_for, tokenizer_folder,
+    SplitText, cached_tokenizer, encode_ids, pad_rows, splits_for, tokenizer_folder,
 )
 from landmark.datasets import Dataset
 
@@ -87,7 +86,7 @@ def read_split(split: str, data_dir: str | None = None) -> tuple[list[str], list
     raise ValueError(f"{path}: unexpected header {lines[0]!r}; expected 'sentence<TAB>label' or 'index<TAB>sentence'")
 
 
-class SST2(L.LightningDataModule):
+class SST2(SplitText):
     """SST-2 sentences as WordPiece ids with attention masks and labels.
 
     Args:
@@ -261,27 +260,5 @@ class SST2(L.LightningDataModule):
         mask = (torch.arange(width) < lengths[:, None]).long()
         return ClassificationBatch(ids[:, :width], mask, labels)
 
-    def _batches(self, split: str, batch_size: int, **kw) -> PaddedBatches:
-        assert split in self.splits, f"call setup() first (the {split} split is not loaded)"
-        return PaddedBatches(self.splits[split], self._collate, batch_size, **shard(self.trainer), **kw)
-
-    def train_dataloader(self) -> PaddedBatches:
-        h = self.hparams
-        assert "train" in self.splits, "call setup('fit') first"
-        batches = self._batches(
-            "train", h.batch_size, shuffle=h.shuffle, bucket=h.bucket, sort_key=self.splits["train"][1], seed=h.seed,
-            drop_last=h.drop_last,
-        )
-        # Lightning saves and restores the position (state_dict); the epoch also follows the
-        # trainer, so a reloaded loader keeps the per-epoch order.
-        batches.epoch = self.trainer.current_epoch if self.trainer is not None else 0
-        return batches
-
-    def val_dataloader(self) -> PaddedBatches:
-        return self._batches("val", self.hparams.eval_batch_size)
-
-    def test_dataloader(self) -> PaddedBatches:
-        return self._batches("test", self.hparams.eval_batch_size)
-
-    def predict_dataloader(self) -> PaddedBatches:
-        return self.test_dataloader()
+    def _train_sort_key(self) -> Tensor:
+        return self.splits["train"][1]  # by sentence length
